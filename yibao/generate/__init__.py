@@ -1,0 +1,1 @@
+"""Sample-data generator for the extract contract."""

@@ -1,0 +1,1 @@
+"""Ingestion of extract batches into the raw schema."""
