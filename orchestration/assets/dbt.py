@@ -1,0 +1,71 @@
+"""The dbt project as Dagster assets: keys and groups follow the dbt folders."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.project import MANIFEST_PATH, dbt_project
+from orchestration.resources import WarehouseResource
+from yibao.lock import warehouse_lock
+from yibao.settings import ENV_WAREHOUSE
+
+log = logging.getLogger("yibao.dbt")
+
+
+class FolderTranslator(DagsterDbtTranslator):
+    """models/staging/his/stg_his__visit.sql → key staging/stg_his__visit, group staging_his.
+
+    Sources keep dagster-dbt's default key (raw/<table>), which is the key of the ingestion
+    assets; seeds are keyed by the schema they land in.
+    """
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn") or []
+        folders = fqn[1:-1]
+        if dbt_resource_props["resource_type"] == "seed":
+            return "_".join(["seeds", *folders]) if folders else "seeds"
+        return "_".join(folders) if folders else "dbt"
+
+
+@dbt_assets(manifest=MANIFEST_PATH, project=dbt_project,
+            dagster_dbt_translator=FolderTranslator(), name="dbt_models")
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource,
+               warehouse: WarehouseResource):
+    """`dbt build` (seeds, models, tests, unit tests) against the warehouse file."""
+    os.environ[ENV_WAREHOUSE] = str(warehouse.warehouse)
+    with warehouse_lock(warehouse.warehouse):
+        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+        yield from invocation.stream()
+        results = _summarise(invocation.target_path / "run_results.json")
+        for line in results:
+            log.info(line)
+            context.log.info(line)
+        if not invocation.is_successful():
+            raise RuntimeError("dbt build failed:\n" + "\n".join(results[-20:]))
+
+
+def _summarise(run_results_path) -> list[str]:
+    """One line per status count and one per failed node, from dbt's run_results.json."""
+    if not run_results_path.exists():
+        return ["dbt produced no run_results.json"]
+    data = json.loads(run_results_path.read_text())
+    counts: dict[str, int] = {}
+    failed = []
+    for r in data.get("results", []):
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+        if r["status"] in ("error", "fail", "warn"):
+            failed.append(f"  {r['status']}: {r['unique_id']} — {(r.get('message') or '')[:200]}")
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    return [f"dbt build: {summary} in {data.get('elapsed_time', 0):.1f}s", *failed]
