@@ -7,7 +7,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
 
-from orchestration.project import dbt_project
+from orchestration.project import dbt_executable, dbt_project
 from yibao import settings
 
 
@@ -33,5 +33,5 @@ def default_resources() -> dict[str, object]:
             warehouse_path=str(settings.warehouse_path()),
             extracts_dir=str(settings.extracts_dir()),
         ),
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
     }

@@ -12,6 +12,6 @@ echo "==> sqlfluff lint models"
 # The dbt templater compiles against the profile; point it at a throwaway file.
 lint_dir="$(mktemp -d)"
 trap 'rm -rf "$lint_dir"' EXIT
-YIBAO_WAREHOUSE="$lint_dir/lint.duckdb" .venv/bin/sqlfluff lint models --processes 2
+YIBAO_WAREHOUSE="$lint_dir/lint.duckdb" .venv/bin/sqlfluff lint models tests/dbt --processes 2
 echo "==> pytest"
 .venv/bin/pytest "$@"

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import logging
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -53,6 +56,33 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 # ------------------------------------------------------------------------------ refresh
+class _DbtProgress(io.TextIOBase):
+    """Passes on the dbt lines a person wants while the job runs: models built, problems.
+
+    dagster-dbt echoes every dbt event (one per test) to stdout; hundreds of PASS lines would
+    bury the progress, so tests are shown only when they warn, fail or error.
+    """
+
+    _keep = re.compile(r"(OK created|ERROR|FAIL|WARN |Finished running|Completed with|"
+                       r"Compilation Error|Database Error|Runtime Error)")
+
+    def __init__(self, target: io.TextIOBase) -> None:
+        self._target = target
+        self._pending = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        *lines, self._pending = self._pending.split("\n")
+        for line in lines:
+            if self._keep.search(line):
+                self._target.write("  dbt: " + re.sub(r"\x1b\[[0-9;]*m", "", line.strip()) + "\n")
+                self._target.flush()
+        return len(text)
+
+
 def cmd_refresh(args: argparse.Namespace) -> int:
     extracts = settings.extracts_dir(args.extracts)
     warehouse = settings.warehouse_path(args.warehouse)
@@ -65,6 +95,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     os.environ[settings.ENV_WAREHOUSE] = str(warehouse)
     dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(settings.DEFAULT_DAGSTER_HOME)))
     dagster_home.mkdir(parents=True, exist_ok=True)
+    (dagster_home / "dagster.yaml").touch()  # embedded SQLite storage in DAGSTER_HOME
     started = time.monotonic()
     _print("yibao nightly refresh")
     _print(f"  extracts : {extracts}")
@@ -86,7 +117,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     _print("Running the Dagster job nightly_refresh in process: ingest, then dbt build …")
     job = defs.resolve_job_def("nightly_refresh")
     quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-    with DagsterInstance.get() as instance:
+    with DagsterInstance.get() as instance, \
+            contextlib.redirect_stdout(_DbtProgress(sys.stdout)):
         result = job.execute_in_process(instance=instance, raise_on_error=False,
                                         run_config=quiet)
     elapsed = time.monotonic() - started

@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets: keys and groups follow the dbt folders."""
 
-from __future__ import annotations
 
 import json
 import logging

@@ -6,7 +6,6 @@ The asset keys (raw/<file>) are the keys dagster-dbt gives the dbt sources, so t
 from files to marts is one graph.
 """
 
-from __future__ import annotations
 
 import logging
 

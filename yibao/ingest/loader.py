@@ -38,6 +38,11 @@ from yibao.ingest.validate import build_checked_table
 log = logging.getLogger("yibao.ingest")
 
 
+def _utc_now() -> dt.datetime:
+    """Bookkeeping times are naive UTC, as dbt's source freshness assumes."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
 @dataclass
 class FileResult:
     """Counts of one loaded file."""
@@ -163,7 +168,7 @@ def _content_hash(hashes: dict[str, str]) -> str:
 def _ingest_batch(con: duckdb.DuckDBPyConnection, batch: Batch, run_id: str,
                   say: Callable[[str], None]) -> BatchResult:
     started = time.monotonic()
-    started_at = dt.datetime.now()
+    started_at = _utc_now()
     loaded_hash, known_files = _loaded_state(con, batch.batch_id)
     hashes = _file_hashes(batch, known_files)
     content_hash = _content_hash(hashes)
@@ -227,7 +232,7 @@ def _read_files(con: duckdb.DuckDBPyConnection, batch: Batch,
 def _apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch,
                  texts: dict[str, tuple[int, str | None, float]], hashes: dict[str, str],
                  run_id: str, result: BatchResult, say: Callable[[str], None]) -> None:
-    loaded_at = dt.datetime.now().replace(microsecond=0)
+    loaded_at = _utc_now()
     for spec_name in FILES_BY_NAME:
         con.execute(f"delete from {RAW_SCHEMA}.{spec_name} where _batch_id = ?",
                     [batch.batch_id])
@@ -311,7 +316,7 @@ def _insert_batch_row(con: duckdb.DuckDBPyConnection, batch: Batch, content_hash
         f"insert into {RAW_SCHEMA}.load_batch values (?,?,?,?,?,?,?,?,?,?)",
         [batch.batch_id, content_hash, status, len(batch.files), result.rows_read,
          result.rows_loaded, result.rows_quarantined, error,
-         dt.datetime.now().replace(microsecond=0), run_id],
+         _utc_now(), run_id],
     )
 
 
@@ -321,7 +326,7 @@ def _insert_history(con: duckdb.DuckDBPyConnection, batch_id: str, content_hash:
     con.execute(
         f"insert into {RAW_SCHEMA}.load_history values (?,?,?,?,?,?,?,?,?,?)",
         [run_id, batch_id, content_hash, action, result.rows_read, result.rows_loaded,
-         result.rows_quarantined, error, started_at, dt.datetime.now()],
+         result.rows_quarantined, error, started_at, _utc_now()],
     )
 
 

@@ -17,7 +17,7 @@ LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_batch_id", "VARCHAR"),  # batch folder name, YYYY-MM-DD (sorts in delivery order)
     ("_file_name", "VARCHAR"),  # path of the file inside the extracts root, e.g. 2024-03-01/x.csv
     ("_row_number", "BIGINT"),  # 1-based data-row number in that file (header excluded)
-    ("_loaded_at", "TIMESTAMP"),  # when the batch was committed
+    ("_loaded_at", "TIMESTAMP"),  # when the batch was committed (UTC)
     ("_run_id", "VARCHAR"),  # the refresh run that loaded it
 )
 
