@@ -29,8 +29,9 @@ def parse_dbt_project(env: dict[str, str] | None = None) -> Path:
     dagster-dbt builds its assets from the manifest; ``DbtProject.prepare_if_dev`` only parses
     under ``dagster dev``, so the CLI, the tests and CI call this explicitly.
     """
+    # Always into the target path dagster-dbt reads, whatever DBT_TARGET_PATH says.
     cmd = [dbt_executable(), "parse", "--quiet", "--project-dir", str(PROJECT_ROOT),
-           "--profiles-dir", str(PROJECT_ROOT)]
+           "--profiles-dir", str(PROJECT_ROOT), "--target-path", str(dbt_project.target_path)]
     done = subprocess.run(cmd, cwd=PROJECT_ROOT, env={**os.environ, **(env or {})},
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:

@@ -251,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     _setup_logging(args.verbose)
     try:
         return args.func(args)
+    except ValueError as exc:  # bad paths or arguments, explained for a person
+        _print(f"error: {exc}")
+        return 2
     except KeyboardInterrupt:
         _print("interrupted")
         return 130
