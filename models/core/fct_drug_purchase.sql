@@ -18,9 +18,25 @@ agreements as (
 
 ),
 
+-- The payment term of the institution's county in the purchase year (param_procurement).
+term_keys as (
+
+    select distinct
+        institutions.admdvs,
+        'all' as insutype,
+        {{ year_of('purchases.purc_time') }} as purc_year
+    from purchases
+    inner join institutions
+        on purchases.fixmedins_code = institutions.fixmedins_code
+
+),
+
 terms as (
 
-    select * from {{ ref('param_payment_terms') }}
+    {{ resolve_params(
+        ref('param_procurement'), ['payment_term_days'],
+        'term_keys', 'admdvs', 'insutype', 'purc_year'
+    ) }}
 
 ),
 
@@ -48,8 +64,7 @@ joined as (
         purchases.*,
         institutions.admdvs,
         purchase_agreements.agreement_id,
-        coalesce(county_terms.supplier_pay_days, default_terms.supplier_pay_days)
-            as supplier_pay_days
+        terms.payment_term_days as supplier_pay_days
     from purchases
     left join institutions
         on purchases.fixmedins_code = institutions.fixmedins_code
@@ -57,16 +72,10 @@ joined as (
         on
             purchases.fixmedins_code = purchase_agreements.fixmedins_code
             and purchases.purc_id = purchase_agreements.purc_id
-    left join terms as county_terms
+    left join terms
         on
-            institutions.admdvs = county_terms.admdvs
-            and {{ year_of('purchases.purc_time') }}
-            between county_terms.year_from and county_terms.year_to
-    left join terms as default_terms
-        on
-            default_terms.admdvs = 'default'
-            and {{ year_of('purchases.purc_time') }}
-            between default_terms.year_from and default_terms.year_to
+            institutions.admdvs = terms.admdvs
+            and {{ year_of('purchases.purc_time') }} = terms.purc_year
 
 ),
 
@@ -99,8 +108,9 @@ final as (
             as days_to_pay,
         pay_time is not null as is_paid,
         coalesce(
-            {{ timestamp_to_date('pay_time') }}
-            <= {{ add_days(timestamp_to_date('purc_time'), 'supplier_pay_days') }},
+            {{ paid_within_terms(
+                timestamp_to_date('purc_time'), timestamp_to_date('pay_time'), 'supplier_pay_days'
+            ) }},
             false
         ) as is_paid_within_terms,
         agreement_id is not null as is_procurement_product
