@@ -118,16 +118,18 @@ def test_every_coverage_rule_has_a_unit_test() -> None:
 
 
 # ----------------------------------------------------------------------- built warehouse
-WAREHOUSE = os.environ.get("YIBAO_TEST_WAREHOUSE")
-needs_warehouse = pytest.mark.skipif(
-    not WAREHOUSE or not Path(WAREHOUSE).exists(),
-    reason="set YIBAO_TEST_WAREHOUSE to a warehouse built by dbt build",
-)
+needs_warehouse = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def warehouse() -> duckdb.DuckDBPyConnection:
-    conn = duckdb.connect(WAREHOUSE, read_only=True)
+def warehouse(request) -> duckdb.DuckDBPyConnection:
+    """YIBAO_TEST_WAREHOUSE if set (a warehouse you built), else the shared sample's."""
+    path = os.environ.get("YIBAO_TEST_WAREHOUSE")
+    if not path:
+        sample = request.getfixturevalue("sample")
+        assert sample["first"].returncode == 0, sample["first"].stdout[-3000:]
+        path = str(sample["warehouse"])
+    conn = duckdb.connect(path, read_only=True)
     yield conn
     conn.close()
 

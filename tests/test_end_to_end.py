@@ -6,34 +6,12 @@ whole `dbt build` (models, data tests, unit tests), so a failing dbt test fails 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.test_cli import yibao
-
 pytestmark = pytest.mark.slow
-
-DEFECT_SHARE = "0.02"
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> dict:
-    root = tmp_path_factory.mktemp("e2e")
-    extracts, warehouse = root / "extracts", root / "yibao.duckdb"
-    env = {"DAGSTER_HOME": str(root / "dagster"), "YIBAO_PII_KEY": "e2e-test-key"}
-    generated = yibao("generate", "--out", str(extracts), "--persons", "600", "--start-year",
-                      "2022", "--end-year", "2024", "--defects", DEFECT_SHARE, env=env)
-    assert generated.returncode == 0, generated.stdout + generated.stderr
-    first = yibao("refresh", "--extracts", str(extracts), "--warehouse", str(warehouse), env=env)
-    second = yibao("refresh", "--extracts", str(extracts), "--warehouse", str(warehouse),
-                   env=env)
-    manifest = json.loads((extracts / "generation-manifest.json").read_text(encoding="utf-8"))
-    return {"extracts": extracts, "warehouse": warehouse, "first": first, "second": second,
-            "manifest": manifest}
-
 
 def sql(sample: dict, query: str, params: list | None = None) -> list[tuple]:
     con = duckdb.connect(str(sample["warehouse"]), read_only=True)

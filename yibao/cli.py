@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -83,6 +84,10 @@ class _DbtProgress(io.TextIOBase):
         return len(text)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def cmd_refresh(args: argparse.Namespace) -> int:
     extracts = settings.extracts_dir(args.extracts)
     warehouse = settings.warehouse_path(args.warehouse)
@@ -93,6 +98,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         return 2
     os.environ[settings.ENV_EXTRACTS] = str(extracts)
     os.environ[settings.ENV_WAREHOUSE] = str(warehouse)
+    # A scheduler stopping the refresh sends SIGTERM: turn it into the interrupt dagster-dbt
+    # forwards to the dbt process, so no dbt keeps writing after the refresh has gone.
+    signal.signal(signal.SIGTERM, _terminate)
     dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(settings.DEFAULT_DAGSTER_HOME)))
     dagster_home.mkdir(parents=True, exist_ok=True)
     (dagster_home / "dagster.yaml").touch()  # embedded SQLite storage in DAGSTER_HOME
