@@ -247,7 +247,7 @@ def test_dbt_build_of_staging_keeps_the_latest_batch_of_a_key(tmp_path: Path):
     con.close()
 
     result = _dbt(tmp_path, "build", "--select", "path:models/staging", "path:seeds",
-                  "path:tests/dbt")
+                  "path:tests/dbt/staging", "--indirect-selection", "cautious")
     assert result.returncode == 0, result.stdout + result.stderr
 
     con = duckdb.connect(str(warehouse), read_only=True)
