@@ -222,6 +222,30 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------- export
+def cmd_export(args: argparse.Namespace) -> int:
+    from yibao.export import export_period
+
+    warehouse = settings.warehouse_path(args.warehouse)
+    out = Path(args.out).expanduser().resolve()
+    if not warehouse.exists():
+        _print(f"error: warehouse {warehouse} does not exist — run `yibao refresh` first, or "
+               "pass --warehouse (or set YIBAO_WAREHOUSE) to a built warehouse")
+        return 2
+    try:
+        result = export_period(warehouse, out, period=args.period)
+    except (ValueError, FileNotFoundError) as exc:
+        _print(f"error: {exc}")
+        return 2
+    _print(f"Exported period {result.period} from {warehouse}")
+    _print(f"  into {result.folder}")
+    rows = {f"{key}_{result.period}.csv": n for key, n in result.rows.items()}
+    for path in result.files:
+        detail = f"{rows[path.name]:>8,} rows" if path.name in rows else ""
+        _print(f"  {path.name:<44}{path.stat().st_size:>10,} bytes {detail}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="yibao", description="yibao-warehouse: medical-insurance fund data warehouse")
@@ -250,6 +274,16 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--warehouse")
     sql.add_argument("--max-rows", type=int, default=40)
     sql.set_defaults(func=cmd_sql)
+
+    exp = sub.add_parser("export", help="write the regulator indicator tables (Excel, CSV), "
+                         "an HTML report and a manifest for one period")
+    exp.add_argument("--warehouse", help=f"DuckDB file (default ${settings.ENV_WAREHOUSE} or "
+                     "warehouse/yibao.duckdb)")
+    exp.add_argument("--out", default="exports",
+                     help="folder to write <period>/ into (default exports/)")
+    exp.add_argument("--period", help="YYYY or YYYYQn (default: the latest year with "
+                     "indicators)")
+    exp.set_defaults(func=cmd_export)
     return parser
 
 
