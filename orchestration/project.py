@@ -12,8 +12,6 @@ from dagster_dbt import DbtProject
 from yibao.settings import PROJECT_ROOT
 
 dbt_project = DbtProject(project_dir=PROJECT_ROOT, profiles_dir=PROJECT_ROOT)
-# Under `dagster dev` this parses the project so the manifest exists; elsewhere it is a no-op.
-dbt_project.prepare_if_dev()
 MANIFEST_PATH: Path = dbt_project.manifest_path
 
 
@@ -40,3 +38,10 @@ def parse_dbt_project(env: dict[str, str] | None = None) -> Path:
             + (done.stdout + done.stderr).strip()
         )
     return MANIFEST_PATH
+
+
+# Under `dagster dev` parse the project so the manifest matches the models on disk. Not
+# DbtProject.prepare_if_dev(): it looks for `dbt` on PATH, which is not there when the venv
+# is not activated; parse_dbt_project uses the venv's dbt.
+if os.environ.get("DAGSTER_IS_DEV_CLI"):
+    parse_dbt_project()

@@ -19,7 +19,8 @@ def sample(tmp_path_factory) -> dict:
     """Generated extracts with defects, refreshed twice into a fresh warehouse."""
     root = tmp_path_factory.mktemp("e2e")
     extracts, warehouse = root / "extracts", root / "yibao.duckdb"
-    env = {"DAGSTER_HOME": str(root / "dagster"), "YIBAO_PII_KEY": "e2e-test-key"}
+    env = {"DAGSTER_HOME": str(root / "dagster"), "YIBAO_PII_KEY": "e2e-test-key",
+           "YIBAO_EXPORTS_DIR": str(root / "exports"), "YIBAO_RETRY_DELAY_S": "1"}
     generated = yibao("generate", "--out", str(extracts), "--persons", SAMPLE_PERSONS,
                       "--start-year", SAMPLE_YEARS[0], "--end-year", SAMPLE_YEARS[1],
                       "--defects", DEFECT_SHARE, env=env)

@@ -145,6 +145,13 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         return 1
     _print()
     _print(f"Warehouse ready: {warehouse}")
+    from orchestration.resources import exports_dir
+    from yibao.serving import serving_path
+
+    _print(f"BI serving copy (read-only, no personal data): {serving_path(warehouse)}")
+    _print(f"Regulator export: {exports_dir()}/<period>/")
+    _print(f"dbt docs: {settings.PROJECT_ROOT / 'target' / 'index.html'} "
+           "(open with: dbt docs serve --profiles-dir . --port 8080)")
     _print("Look inside:")
     _print(f"  yibao sql \"select * from staging.stg_settlement__settlement limit 5\""
            f" --warehouse {warehouse}")

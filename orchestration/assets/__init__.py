@@ -1,1 +1,1 @@
-"""Dagster assets: ingestion of extract batches and the dbt models built from them."""
+"""Dagster assets: ingestion, the dbt models, the exports and the BI serving copy."""

@@ -12,6 +12,7 @@ import logging
 from dagster import AssetExecutionContext, AssetSpec, Failure, MaterializeResult, multi_asset
 
 from orchestration.resources import WarehouseResource
+from orchestration.retries import TRANSIENT_RETRY
 from yibao.contract import FILES
 from yibao.ingest.loader import ingest
 from yibao.lock import warehouse_lock
@@ -36,7 +37,8 @@ RAW_SPECS = [
 log = logging.getLogger("yibao.ingest")
 
 
-@multi_asset(specs=RAW_SPECS, name="ingest_extract_batches", can_subset=False)
+@multi_asset(specs=RAW_SPECS, name="ingest_extract_batches", can_subset=False,
+             retry_policy=TRANSIENT_RETRY)
 def ingest_extract_batches(context: AssetExecutionContext, warehouse: WarehouseResource):
     """Load every new or changed batch folder of the extracts root into the raw schema."""
 
@@ -56,6 +58,8 @@ def ingest_extract_batches(context: AssetExecutionContext, warehouse: WarehouseR
                 "Fix the delivery (replace the batch folder) and run the refresh again."
             ),
             metadata={"rejected_batches": [b.batch_id for b in result.rejected]},
+            # A rejected delivery stays rejected until it is replaced: retrying cannot help.
+            allow_retries=False,
         )
     loaded = result.rows_by_file()
     batches = [b.batch_id for b in result.batches if b.action in ("loaded", "replaced")]
