@@ -28,23 +28,12 @@ divisions as (
 
 ),
 
-alliances as (
-
-    select * from {{ ref('dim_alliance') }}
-
-),
-
--- Counties that run an alliance pilot or have an alliance.
+-- Counties that run an alliance (dim_admdvs: a pilot, or served by an alliance).
 alliance_counties as (
 
     select admdvs as county_admdvs
     from divisions
     where is_alliance_county
-
-    union
-
-    select county_admdvs
-    from alliances
 
 ),
 
